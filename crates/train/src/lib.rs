@@ -6,6 +6,7 @@ pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod evaluate;
+pub mod figures;
 pub mod gradcheck;
 pub mod recorder;
 pub mod renderer;

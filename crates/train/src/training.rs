@@ -16,12 +16,12 @@ use burn::train::{Learner, SupervisedTraining};
 use mnist_data::{Mnist, MnistBatcher};
 use serde::Serialize;
 
-use crate::artifacts;
 use crate::config::TrainingConfig;
 use crate::evaluate::evaluate;
 use crate::recorder::{Recorder, Records};
 use crate::renderer;
 use crate::steps::Trainee;
+use crate::{artifacts, figures};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
@@ -240,9 +240,78 @@ pub fn train(config: &TrainingConfig, data: Mnist, out: &Path) -> Result<Summary
         &summary,
         &final_test,
     )?;
-    net.save_file(out.join("model.bpk"))
+    net.clone()
+        .save_file(out.join("model.bpk"))
         .map_err(|e| TrainError::Other(format!("{}: {e}", out.join("model.bpk").display())))?;
+    draw_figures(out, &records, &summary, &net, &data.test, &final_test)
+        .map_err(TrainError::Other)?;
     Ok(summary)
+}
+
+fn draw_figures(
+    out: &Path,
+    records: &Records,
+    summary: &Summary,
+    net: &mnist_model::Network,
+    test: &mnist_data::MnistDataset,
+    final_test: &crate::evaluate::Evaluation,
+) -> Result<(), String> {
+    let what = format!(
+        "{} · {} · {} gradients",
+        summary.model, summary.backend, summary.grad
+    );
+    figures::curves(
+        &records.epochs,
+        &records.iterations,
+        &what,
+        &out.join("curves.png"),
+        Some(&out.join("curves.svg")),
+    )?;
+    let first = &net.linears()[0].weight;
+    let [_, outputs] = first.dims();
+    let data: Vec<f32> = first
+        .val()
+        .into_data()
+        .convert::<f32>()
+        .try_to_vec()
+        .map_err(|e| format!("reading the weights: {e:?}"))?;
+    let weights = figures::Weights {
+        data: &data,
+        outputs,
+    };
+    match net {
+        mnist_model::Network::OneLayer(_) => figures::one_layer_weights(
+            &weights,
+            &format!("One-layer weights per digit (red: evidence for, blue: against) · {what}"),
+            &out.join("weights.png"),
+        )?,
+        mnist_model::Network::MultiLayer(_) => figures::first_layer_units(
+            &weights,
+            64,
+            &format!("First-layer weights of {} units · {what}", outputs.min(64)),
+            &out.join("weights.png"),
+        )?,
+    }
+    figures::confusion(
+        final_test,
+        &format!(
+            "Test confusion matrix, accuracy {:.2}% · {}",
+            final_test.accuracy * 100.0,
+            summary.model
+        ),
+        &out.join("confusion.png"),
+        Some(&out.join("confusion.svg")),
+    )?;
+    figures::mistakes(
+        final_test,
+        test,
+        24,
+        &format!(
+            "Most confident test mistakes (true → predicted) · {}",
+            summary.model
+        ),
+        &out.join("mistakes.png"),
+    )
 }
 
 fn all_finite(net: &mnist_model::Network) -> bool {

@@ -24,6 +24,12 @@ enum Task {
     /// Compare hand-written gradients with autodiff and finite differences.
     #[command(disable_help_flag = true)]
     CheckGrads(Passthrough),
+    /// Write the HTML and Markdown report of one or two finished runs.
+    #[command(disable_help_flag = true)]
+    Report(Passthrough),
+    /// Train both networks, check the gradients and write the report, in one go.
+    #[command(disable_help_flag = true)]
+    Assignment(Passthrough),
 }
 
 #[derive(clap::Args)]
@@ -84,6 +90,8 @@ fn main() -> ExitCode {
         Task::Train(p) => run_backprop("train", &p.args),
         Task::FetchData(p) => run_backprop("fetch-data", &p.args),
         Task::CheckGrads(p) => run_backprop("check-grads", &p.args),
+        Task::Report(p) => run_backprop("report", &p.args),
+        Task::Assignment(p) => run_backprop("assignment", &p.args),
     }
 }
 

@@ -11,7 +11,7 @@
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::prelude::*;
 use mnist_model::Network;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::backprop::{Fault, LayerParams, hand_gradients_with, params_of};
 
@@ -25,7 +25,7 @@ pub const FD_REL_TOL: f64 = 1e-4;
 pub const FD_STEP: f64 = 1e-6;
 
 /// One parameter tensor's comparison.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ParamCheck {
     pub parameter: String,
     pub shape: Vec<usize>,
@@ -42,7 +42,7 @@ pub struct ParamCheck {
 }
 
 /// One batch's comparison, every parameter tensor of the network.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CaseReport {
     pub case: String,
     pub model: String,

@@ -27,6 +27,11 @@ pub enum Command {
     FetchData(FetchArgs),
     /// Compare the hand-written gradients with burn's autodiff and with finite differences.
     CheckGrads(CheckArgs),
+    /// Write the report (HTML and Markdown) of one or two finished runs.
+    Report(ReportArgs),
+    /// The whole assignment: train the one-layer and the multi-layer network, check the
+    /// gradients, and write the report.
+    Assignment(AssignmentArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -217,4 +222,41 @@ pub fn data_location(explicit: Option<&Path>) -> (PathBuf, bool) {
         Some(dir) => (dir.to_path_buf(), false),
         None => (mnist_data::fetch::default_data_dir(), true),
     }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// A finished run folder (give --run twice to compare two runs, e.g. one-layer and mlp).
+    #[arg(long = "run", value_name = "DIR", required = true, num_args = 1)]
+    pub runs: Vec<PathBuf>,
+    /// Folder for report.html and report.md (default: the first run's folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Use this `check-grads --json` output instead of running the gradient check.
+    #[arg(long, value_name = "FILE")]
+    pub gradcheck: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct AssignmentArgs {
+    #[arg(long, value_enum, default_value_t = Backend::Ndarray)]
+    pub backend: Backend,
+    /// Epochs of each network.
+    #[arg(long, value_parser = positive_usize, default_value_t = 10)]
+    pub epochs: usize,
+    /// Hidden layer sizes of the mlp, comma-separated.
+    #[arg(long, value_delimiter = ',', value_parser = positive_usize, default_value = "256,128")]
+    pub hidden: Vec<usize>,
+    /// How gradients are computed in both trainings.
+    #[arg(long, value_enum, default_value_t = GradMode::Autodiff)]
+    pub grad: GradMode,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Folder for both runs and the report (must be new or empty). Default: runs/assignment-NNN.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

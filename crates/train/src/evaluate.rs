@@ -7,7 +7,7 @@ use mnist_data::{MnistBatcher, MnistDataset, NUM_CLASSES};
 use mnist_model::Network;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Mistake {
     pub index: usize,
     pub label: usize,
@@ -16,7 +16,7 @@ pub struct Mistake {
     pub confidence: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Evaluation {
     pub items: usize,
     pub loss: f64,

@@ -10,6 +10,7 @@ pub mod figures;
 pub mod gradcheck;
 pub mod recorder;
 pub mod renderer;
+pub mod report;
 pub mod steps;
 pub mod training;
 

@@ -121,6 +121,7 @@ pub fn train(config: &TrainingConfig, data: Mnist, out: &Path) -> Result<Summary
     };
     let train_images = train_set.len();
 
+    std::fs::create_dir_all(out).map_err(|e| TrainError::io(out, e))?;
     config
         .save(out.join("config.json"))
         .map_err(|e| TrainError::Other(format!("{}: {e}", out.join("config.json").display())))?;

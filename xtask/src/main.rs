@@ -30,6 +30,9 @@ enum Task {
     /// Train both networks, check the gradients and write the report, in one go.
     #[command(disable_help_flag = true)]
     Assignment(Passthrough),
+    /// Samples per second of autodiff and hand gradients (speed goals live here, not in tests).
+    #[command(disable_help_flag = true)]
+    Bench(Passthrough),
 }
 
 #[derive(clap::Args)]
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
         Task::CheckGrads(p) => run_backprop("check-grads", &p.args),
         Task::Report(p) => run_backprop("report", &p.args),
         Task::Assignment(p) => run_backprop("assignment", &p.args),
+        Task::Bench(p) => run_backprop("bench", &p.args),
     }
 }
 

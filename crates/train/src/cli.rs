@@ -32,6 +32,8 @@ pub enum Command {
     /// The whole assignment: train the one-layer and the multi-layer network, check the
     /// gradients, and write the report.
     Assignment(AssignmentArgs),
+    /// Samples per second of autodiff and hand gradients, alone and through training.
+    Bench(BenchArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -259,4 +261,24 @@ pub struct AssignmentArgs {
     /// Folder for both runs and the report (must be new or empty). Default: runs/assignment-NNN.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    #[arg(long, value_enum, default_value_t = Backend::Ndarray)]
+    pub backend: Backend,
+    /// Images per batch.
+    #[arg(long, value_parser = positive_usize, default_value_t = 100)]
+    pub batch_size: usize,
+    /// Batches timed for the gradient computation alone.
+    #[arg(long, value_parser = positive_usize, default_value_t = 200)]
+    pub steps: usize,
+    /// Training images for the training measure (one epoch); 0 skips it.
+    #[arg(long, default_value_t = 60000)]
+    pub train_images: usize,
+    /// Also write the rows as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
 }

@@ -5,8 +5,8 @@ use clap::Parser;
 use mnist_data::{Mnist, MnistDataset, Split, fetch};
 use mnist_train::artifacts::{prepare_run_dir, to_json};
 use mnist_train::cli::{
-    AssignmentArgs, CheckArgs, CheckModel, Cli, Command, FetchArgs, ReportArgs, TrainArgs,
-    data_location,
+    AssignmentArgs, BenchArgs, CheckArgs, CheckModel, Cli, Command, FetchArgs, ReportArgs,
+    TrainArgs, data_location,
 };
 use mnist_train::gradcheck::run_checks;
 use mnist_train::report::{Run, write_report};
@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::CheckGrads(args) => run_check(&args),
         Command::Report(args) => run_report(&args),
         Command::Assignment(args) => run_assignment(&args),
+        Command::Bench(args) => run_bench(&args),
     };
     match result {
         Ok(code) => code,
@@ -62,6 +63,12 @@ fn train_run(
     mnist_train::training::validate(&config).map_err(|e| e.to_string())?;
     if !config.backend.compiled() {
         return Err(config.backend.device().err().unwrap_or_default());
+    }
+    if config.backend == mnist_train::Backend::Wgpu {
+        say(&format!(
+            "wgpu adapter: {}",
+            mnist_train::backend::wgpu_adapter()?
+        ));
     }
     let dir = data_dir(data_dir_arg)?;
     let data = Mnist::load(&dir).map_err(|e| e.to_string())?;
@@ -123,6 +130,12 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
         return Err(args.backend.device().err().unwrap_or_default());
     }
     let device = args.backend.device()?;
+    if args.backend == mnist_train::Backend::Wgpu {
+        say(&format!(
+            "wgpu adapter: {}",
+            mnist_train::backend::wgpu_adapter()?
+        ));
+    }
     let mnist = if args.no_mnist {
         None
     } else {
@@ -246,6 +259,50 @@ fn run_assignment(args: &AssignmentArgs) -> Result<ExitCode, String> {
         return Err(format!(
             "{failed} gradient-check cases failed; see the report"
         ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_bench(args: &BenchArgs) -> Result<ExitCode, String> {
+    use mnist_train::GradMode;
+    use mnist_train::bench::{format_rows, gradient_throughput, models, training_throughput};
+    if args.backend == mnist_train::Backend::Wgpu {
+        say(&format!(
+            "wgpu adapter: {}",
+            mnist_train::backend::wgpu_adapter()?
+        ));
+    }
+    let mut rows = Vec::new();
+    for model in models() {
+        for grad in [GradMode::Autodiff, GradMode::Hand] {
+            rows.push(gradient_throughput(
+                &model,
+                args.backend,
+                grad,
+                args.batch_size,
+                args.steps,
+            )?);
+        }
+    }
+    if args.train_images > 0 {
+        let dir = data_dir(args.data.data_dir.as_deref())?;
+        for model in models() {
+            for grad in [GradMode::Autodiff, GradMode::Hand] {
+                let data = Mnist::load(&dir).map_err(|e| e.to_string())?;
+                rows.push(training_throughput(
+                    &model,
+                    args.backend,
+                    grad,
+                    data,
+                    args.train_images,
+                    1,
+                )?);
+            }
+        }
+    }
+    print!("{}", format_rows(&rows));
+    if let Some(path) = &args.json {
+        std::fs::write(path, to_json(&rows)).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
 }

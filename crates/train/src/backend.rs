@@ -48,9 +48,70 @@ impl std::fmt::Display for Backend {
     }
 }
 
+/// The adapter burn-wgpu's default device runs on, as a line for the user
+/// (name, type, graphics API, driver), or why there is none.
+#[cfg(feature = "wgpu")]
+pub fn wgpu_adapter() -> Result<String, String> {
+    // burn-wgpu (cubecl) settles on the first graphics API that has a GPU adapter,
+    // else the first with any adapter, and asks it for a high-performance adapter;
+    // asking wgpu the same way names the adapter it gets.
+    let apis = [
+        wgpu::Backend::Vulkan,
+        wgpu::Backend::Metal,
+        wgpu::Backend::Dx12,
+        wgpu::Backend::Gl,
+    ];
+    let instance_for = |api: wgpu::Backend| {
+        wgpu::Instance::new(wgpu::InstanceDescriptor {
+            backends: api.into(),
+            ..wgpu::InstanceDescriptor::new_without_display_handle()
+        })
+    };
+    let mut chosen = None;
+    for api in apis {
+        let instance = instance_for(api);
+        let adapters = pollster::block_on(instance.enumerate_adapters(api.into()));
+        let gpu = adapters
+            .iter()
+            .any(|a| a.get_info().device_type != wgpu::DeviceType::Cpu);
+        if gpu {
+            chosen = Some((api, instance));
+            break;
+        }
+        if chosen.is_none() && !adapters.is_empty() {
+            chosen = Some((api, instance));
+        }
+    }
+    let Some((_, instance)) = chosen else {
+        return Err(NO_ADAPTER.to_string());
+    };
+    let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::HighPerformance,
+        force_fallback_adapter: false,
+        compatible_surface: None,
+    }))
+    .map_err(|e| format!("{NO_ADAPTER} ({e})"))?;
+    let info = adapter.get_info();
+    Ok(format!(
+        "{} ({:?}, {:?}, driver {} {})",
+        info.name, info.device_type, info.backend, info.driver, info.driver_info
+    ))
+}
+
+#[cfg(feature = "wgpu")]
+const NO_ADAPTER: &str = "the wgpu backend found no GPU adapter (no Vulkan, Metal, DX12 or OpenGL device). \
+Install a GPU driver with Vulkan support; without a GPU, Mesa's software Vulkan device works \
+(Debian/Ubuntu: `apt-get install mesa-vulkan-drivers`); or train on the CPU with `--backend ndarray`";
+
 #[cfg(feature = "wgpu")]
 fn wgpu_device() -> Result<Device, String> {
+    wgpu_adapter()?;
     Ok(Device::wgpu(Default::default()))
+}
+
+#[cfg(not(feature = "wgpu"))]
+pub fn wgpu_adapter() -> Result<String, String> {
+    wgpu_device().map(|_| String::new())
 }
 
 #[cfg(not(feature = "wgpu"))]

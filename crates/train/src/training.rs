@@ -53,6 +53,8 @@ impl TrainError {
 pub struct Summary {
     pub model: String,
     pub backend: String,
+    /// The GPU adapter of the wgpu backend (name, type, graphics API, driver).
+    pub adapter: Option<String>,
     pub grad: String,
     pub epochs: usize,
     pub batch_size: usize,
@@ -211,6 +213,9 @@ pub fn train(config: &TrainingConfig, data: Mnist, out: &Path) -> Result<Summary
     let summary = Summary {
         model: config.model.describe(),
         backend: config.backend.name().to_string(),
+        adapter: (config.backend == crate::Backend::Wgpu)
+            .then(|| crate::backend::wgpu_adapter().ok())
+            .flatten(),
         grad: config.grad.name().to_string(),
         epochs: config.epochs,
         batch_size: config.batch_size,

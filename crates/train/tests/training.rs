@@ -203,3 +203,22 @@ fn an_earlier_run_is_never_overwritten() {
     assert!(err.to_string().contains("not empty"), "{err}");
     assert_eq!(read(first.join("summary.json")), "{}");
 }
+
+#[test]
+fn the_same_seed_gives_the_same_run_on_the_cpu() {
+    let mut runs = Vec::new();
+    for seed in [5, 5, 6] {
+        let out = tempfile::tempdir().unwrap();
+        let data = Mnist::load(&mnist_dir()).unwrap();
+        let cfg = config(ModelKind::Mlp, &[32])
+            .with_seed(seed)
+            .with_train_limit(2000);
+        let summary = train(&cfg.with_epochs(1), data, out.path()).unwrap();
+        runs.push((epoch_losses(out.path()), summary.test_loss));
+    }
+    assert_eq!(runs[0], runs[1], "same seed, same losses");
+    assert_ne!(
+        runs[0], runs[2],
+        "another seed, other weights and batch order"
+    );
+}

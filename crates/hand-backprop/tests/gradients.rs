@@ -6,8 +6,7 @@
 #![allow(deprecated)]
 
 use burn::prelude::*;
-use burn::tensor::Distribution;
-use hand_backprop::check::{AUTODIFF_REL_TOL, CheckOptions, check_batch};
+use hand_backprop::check::{AUTODIFF_REL_TOL, CheckOptions, check_batch, random_batch};
 use hand_backprop::{Fault, hand_gradients, ops};
 use mnist_model::{ModelConfig, ModelKind, Network};
 
@@ -26,12 +25,7 @@ fn net(kind: ModelKind, hidden: &[usize], seed: u64) -> Network {
 fn batch(n: usize, seed: u64) -> (Tensor<2>, Tensor<1, Int>) {
     let dev = device();
     dev.seed(seed);
-    let x = Tensor::<2>::random([n, 784], Distribution::Uniform(0.0, 1.0), &dev);
-    let y = Tensor::<1>::random([n], Distribution::Uniform(0.0, 10.0), &dev)
-        .floor()
-        .clamp(0.0, 9.0)
-        .int();
-    (x, y)
+    random_batch(n, &dev)
 }
 
 fn check(

@@ -10,8 +10,8 @@ use mnist_data::Mnist;
 use mnist_model::{ModelConfig, ModelKind};
 use serde::Serialize;
 
-use crate::gradcheck::random_batch;
 use crate::{Backend, GradMode, TrainingConfig, train};
+use hand_backprop::check::random_batch;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchRow {

@@ -10,7 +10,7 @@
 //!
 //! Text uses the DejaVu Sans font embedded in the binary, so no system fonts are needed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Once;
 
 use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE, MnistDataset, NUM_CLASSES};
@@ -490,13 +490,4 @@ pub fn mistakes(
         root.present()
     };
     draw().map_err(err(png))
-}
-
-/// The figure files a run folder holds after training.
-pub fn run_figures(dir: &Path) -> Vec<PathBuf> {
-    ["curves.png", "weights.png", "confusion.png", "mistakes.png"]
-        .iter()
-        .map(|f| dir.join(f))
-        .filter(|p| p.is_file())
-        .collect()
 }

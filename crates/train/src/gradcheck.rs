@@ -3,27 +3,12 @@
 //! around ±1000 for the stability of the softmax.
 
 use burn::prelude::*;
-use burn::tensor::Distribution;
 use hand_backprop::Fault;
-use hand_backprop::check::{CaseReport, CheckOptions, check_batch};
+use hand_backprop::check::{CaseReport, CheckOptions, check_batch, random_batch};
 use mnist_data::{MnistBatcher, MnistDataset};
 use mnist_model::{ModelConfig, ModelKind, Network};
 
 use crate::cli::CheckModel;
-
-/// A random batch: pixels uniform in [0, 1), labels uniform in 0..10.
-pub fn random_batch(n: usize, device: &Device) -> (Tensor<2>, Tensor<1, Int>) {
-    let images = Tensor::<2>::random(
-        [n, mnist_model::INPUTS],
-        Distribution::Uniform(0.0, 1.0),
-        device,
-    );
-    let targets = Tensor::<1>::random([n], Distribution::Uniform(0.0, 10.0), device)
-        .floor()
-        .clamp(0.0, 9.0)
-        .int();
-    (images, targets)
-}
 
 /// The first `n` images of a data set as one batch.
 pub fn data_batch(data: &MnistDataset, n: usize, device: &Device) -> (Tensor<2>, Tensor<1, Int>) {

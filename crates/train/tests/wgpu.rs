@@ -9,10 +9,10 @@
 #![allow(deprecated)] // Device::ndarray: the reference CPU backend
 
 use burn::prelude::*;
+use hand_backprop::check::random_batch;
 use hand_backprop::check::{CheckOptions, autodiff_gradients, check_batch};
 use mnist_data::{Mnist, fetch};
 use mnist_model::{ModelConfig, ModelKind, Network};
-use mnist_train::gradcheck::random_batch;
 use mnist_train::{Backend, TrainingConfig, train};
 
 /// Largest relative difference accepted between the backends (GPU reductions add

@@ -201,29 +201,27 @@ fn gradcheck_for_report(
     ))
 }
 
+fn load_runs(run_dirs: &[std::path::PathBuf]) -> Result<Vec<Run>, String> {
+    run_dirs.iter().map(|d| Run::load(d)).collect()
+}
+
 fn report(
-    run_dirs: &[std::path::PathBuf],
+    runs: &[Run],
     out: &std::path::Path,
     checks: &[hand_backprop::check::CaseReport],
 ) -> Result<std::path::PathBuf, String> {
-    let runs = run_dirs
-        .iter()
-        .map(|d| Run::load(d))
-        .collect::<Result<Vec<_>, _>>()?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     std::fs::write(out.join("gradcheck.json"), to_json(&checks))
         .map_err(|e| format!("{}: {e}", out.join("gradcheck.json").display()))?;
-    write_report(&runs, checks, out)
+    write_report(runs, checks, out)
 }
 
 fn run_report(args: &ReportArgs) -> Result<ExitCode, String> {
     // Fail on a bad run folder before spending time on the gradient check.
-    for dir in &args.runs {
-        Run::load(dir)?;
-    }
+    let runs = load_runs(&args.runs)?;
     let checks = gradcheck_for_report(args.gradcheck.as_deref(), args.data.data_dir.as_deref())?;
     let out = args.out.clone().unwrap_or_else(|| args.runs[0].clone());
-    let html = report(&args.runs, &out, &checks)?;
+    let html = report(&runs, &out, &checks)?;
     println!("report: {}", html.display());
     println!("markdown: {}", out.join("report.md").display());
     Ok(ExitCode::SUCCESS)
@@ -252,7 +250,7 @@ fn run_assignment(args: &AssignmentArgs) -> Result<ExitCode, String> {
     say("checking the gradients");
     let checks = gradcheck_for_report(None, data_dir_arg)?;
     let failed = checks.iter().filter(|c| !c.pass).count();
-    let html = report(&runs, &out, &checks)?;
+    let html = report(&load_runs(&runs)?, &out, &checks)?;
     println!("report: {}", html.display());
     println!("markdown: {}", out.join("report.md").display());
     if failed > 0 {

@@ -52,6 +52,13 @@ impl std::fmt::Display for Backend {
 /// (name, type, graphics API, driver), or why there is none.
 #[cfg(feature = "wgpu")]
 pub fn wgpu_adapter() -> Result<String, String> {
+    // Asked at start, by the device and by the run's summary: enumerate once.
+    static ADAPTER: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    ADAPTER.get_or_init(find_wgpu_adapter).clone()
+}
+
+#[cfg(feature = "wgpu")]
+fn find_wgpu_adapter() -> Result<String, String> {
     // burn-wgpu (cubecl) settles on the first graphics API that has a GPU adapter,
     // else the first with any adapter, and asks it for a high-performance adapter;
     // asking wgpu the same way names the adapter it gets.
